@@ -1,0 +1,30 @@
+"""Import TensorFlow without its start-up chatter (CUDA probes, absl banners) on the terminal.
+
+The C++ runtime writes straight to file descriptor 2, so Python-level filters cannot stop it;
+fd 2 points at /dev/null only for the duration of the import, then every error shows again.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+
+def import_tensorflow():
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import tensorflow as tf
+        import keras  # noqa: F401  (its own import-time messages too)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    tf.get_logger().setLevel(logging.ERROR)
+    logging.getLogger("tf2onnx").setLevel(logging.ERROR)
+    return tf

@@ -1,0 +1,1 @@
+"""Bundled models shipped with charstream (data only; see README.md here)."""

@@ -1,0 +1,1 @@
+"""The chat-style terminal UI and the `charstream` command line."""
