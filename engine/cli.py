@@ -80,18 +80,17 @@ def _generate(args: argparse.Namespace) -> int:
     from engine.generator import Generator
     from engine.params import GeneratorParams
 
-    model = _load(args.model, args.device)
-    if args.no_stop:
-        stop: tuple[str, ...] = ()
-    elif args.stop:
-        stop = tuple(args.stop)
-    else:
-        stop = ("}",) if "}" in model.info.vocab else ()
     temps = args.temperatures or [args.temperature]
+    # parameters are checked before the model loads: a typo fails fast, with one line
     params = [GeneratorParams(temperature=t, top_k=args.top_k, top_p=args.top_p,
-                              max_length=args.length, stop=stop,
+                              max_length=args.length, stop=tuple(args.stop or ()),
                               rng_seed=None if args.rng_seed is None else args.rng_seed + i)
               for i, t in enumerate(temps)]
+    model = _load(args.model, args.device)
+    if args.no_stop:
+        params = [p.with_changes(stop=()) for p in params]
+    elif not args.stop and "}" in model.info.vocab:
+        params = [p.with_changes(stop=("}",)) for p in params]
     gen = Generator(model, params)
     report = gen.prime(args.seed)
     if report.notice():

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-from export.tf_quiet import import_tensorflow
-
 
 def _layers(text: str) -> list[int]:
     try:
@@ -67,7 +65,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
-    import_tensorflow()
     from export.config import config_from_preset
     from export.train import train
 
@@ -88,7 +85,6 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import_tensorflow()
     from export.onnx_export import export_run
 
     report = export_run(args.run, args.output, force=args.force, name=args.name, opset=args.opset)

@@ -13,6 +13,7 @@ from engine.atomic import atomic_write_bytes
 from export import checkpoint as ckpt_io
 from export.config import TrainConfig
 from export.errors import UserError
+from export.tf_quiet import import_tensorflow
 
 PARITY_TOL = 1e-4
 
@@ -211,5 +212,6 @@ def export_run(run: str, output: str, *, force: bool = False, name: str | None =
                opset: int = 17) -> ParityReport:
     check_output_path(output, force)
     ck = ckpt_io.load(ckpt_io.resolve(run))
+    import_tensorflow()  # only now: bad paths above fail fast, without TensorFlow's start-up
     model, cfg = keras_from_checkpoint(ck)
     return export_model(model, cfg, ck.meta["vocab"], ck.meta, output, name=name, opset=opset)

@@ -21,6 +21,7 @@ from export.config import TrainConfig, validate
 from export.corpus import Corpus, load_corpus
 from export.errors import UserError
 from export.progress import Progress
+from export.tf_quiet import import_tensorflow
 
 DIVERSITIES = [0.2, 0.4, 0.6, 0.8]
 LN2 = math.log(2)
@@ -260,6 +261,7 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
         if meta["finished"]:
             _log(f"run in {out_dir} already finished after epoch {meta['epoch']} "
                  "(pass --epochs N to train longer)")
+        import_tensorflow()
         trainer = Trainer(cfg, corpus, out_dir, meta)
         trainer.restore(ck, with_optimizer=True)
     else:
@@ -289,6 +291,7 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
         atomic_write_text(os.path.join(out_dir, "config.json"),
                           json.dumps({"config": cfg.to_dict(), "corpus_paths": meta["corpus_paths"],
                                       "vocab": corpus.vocab, "init_from": init_from}, indent=2))
+        import_tensorflow()
         trainer = Trainer(cfg, corpus, out_dir, meta)
         if base is not None:
             trainer.restore(base, with_optimizer=False)

@@ -1,0 +1,83 @@
+"""The engine's subcommands end to end, through the real `charstream` entry point."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tui.cli import main
+
+
+def run_cli(*args: str):
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_generate_streams_and_is_reproducible(tiny_model_path, capsys):
+    assert main(["generate", "--model", tiny_model_path, "--seed", "The food", "-n", "40",
+                 "--rng-seed", "5", "-t", "0.8", "--device", "cpu"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("the food") and len(first.rstrip("\n")) <= len("the food") + 40
+    main(["generate", "--model", tiny_model_path, "--seed", "The food", "-n", "40",
+          "--rng-seed", "5", "-t", "0.8", "--device", "cpu"])
+    assert capsys.readouterr().out == first
+
+
+def test_generate_several_temperatures_labels_each(tiny_model_path, capsys):
+    assert main(["generate", "--model", tiny_model_path, "--seed", "ok", "-n", "20",
+                 "--temperatures", "0.2,0.4,0.6,0.8", "--rng-seed", "1", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out
+    for t in ("0.2", "0.4", "0.6", "0.8"):
+        assert f"----- temperature {t}" in out
+
+
+def test_eval_reports_bits_and_skipped(tiny_model_path, tmp_path, capsys):
+    text = tmp_path / "t.txt"
+    text.write_text("The pizza was GREAT é and the crust too.\n" * 5, encoding="utf-8")
+    assert main(["eval", tiny_model_path, str(text), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"]["skipped_chars"] == 5
+    assert 0 < data["total"]["bits_per_char"] < 20
+
+
+def test_info_prints_metadata(tiny_model_path, capsys):
+    assert main(["info", tiny_model_path, "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["layers"] == [16, 8] and info["lowercase"] is True
+
+
+def test_bench_prints_figures(tiny_model_path, capsys):
+    assert main(["bench", "--model", tiny_model_path, "--device", "cpu", "--steps", "30",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    for key in ("step_ms_batch1", "step_ms_batch4", "first_char_ms_after_256_seed",
+                "window_method_ms_per_char", "speedup_vs_window", "peak_memory_mb"):
+        assert result[key] > 0
+    assert result["provider"] == "CPUExecutionProvider"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["generate", "--model", "missing.onnx"], "model file not found"),
+    (["generate", "--model", "{model}", "-t", "-1"], "temperature must be"),
+    (["generate", "--model", "{model}", "--top-p", "0"], "top-p must be"),
+    (["generate", "--model", "{model}", "--top-k", "-2"], "top-k must be"),
+    (["eval", "{model}", "missing.txt"], "text file not found"),
+    (["info", "{corrupt}"], "not a valid ONNX model"),
+])
+def test_bad_input_is_one_line_and_nonzero(args, message, tiny_model_path, tmp_path):
+    corrupt = tmp_path / "corrupt.onnx"
+    corrupt.write_bytes(open(tiny_model_path, "rb").read()[:300])
+    args = [a.format(model=tiny_model_path, corrupt=corrupt) for a in args]
+    proc = run_cli(*args)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert message in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_help_does_not_import_tensorflow():
+    code = ("import sys; from tui.cli import build_parser; build_parser().format_help(); "
+            "import engine, tui.cli; print('tensorflow' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "False"
+    assert run_cli("--help").returncode == 0
