@@ -1,13 +1,11 @@
 import os
-import sys
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests"))
 CORPORA = os.path.join(os.path.dirname(ROOT), "shared", "corpora")
 
-from onnx_builder import write_model  # noqa: E402
+from tests.onnx_builder import write_model  # noqa: E402
 
 
 @pytest.fixture(scope="session")

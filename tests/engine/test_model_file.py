@@ -2,7 +2,7 @@ import onnx
 import pytest
 
 from engine import EngineError, load_model, read_model_info
-from onnx_builder import build_lstm_model
+from tests.onnx_builder import build_lstm_model
 
 
 def test_metadata_round_trip(tiny_model_path):

@@ -146,6 +146,11 @@ class ChatScreen(Screen):
         """A stream replaced by a new one: record it, but leave the status to the new one."""
         # the old exchange's widget/id were already replaced; nothing else to update
 
+    def on_unmount(self) -> None:
+        """Leaving (or quitting) ends the stream, so no worker thread outlives the screen."""
+        if self.pump is not None:
+            self.pump.stop()
+
     # -- actions -------------------------------------------------------------------------------
     def action_stop(self) -> None:
         if self.streaming:

@@ -74,6 +74,11 @@ class CompareScreen(Screen):
     def replies(self) -> list[str]:
         return [self.query_one(f"#reply-{i}", ReplyText).text for i in range(len(self.temperatures))]
 
+    def on_unmount(self) -> None:
+        """Leaving (or quitting) ends the stream, so no worker thread outlives the screen."""
+        if self.pump is not None:
+            self.pump.stop()
+
     def action_stop_or_back(self) -> None:
         if self.pump and self.pump.running:
             self.pump.stop()
