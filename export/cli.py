@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr-floor", type=float, help="final lr as a fraction of --lr (cosine decay)")
     p.add_argument("--dropout", type=float)
     p.add_argument("--val-fraction", type=float, help="held-out tail of each file (default 0.1)")
+    p.add_argument("--exclude-tail", type=float, help="drop this last fraction of each file "
+                   "entirely (a test split never trained or validated on; 0.1 = the project's "
+                   "Yelp held-out convention)")
     p.add_argument("--keep-case", action="store_true", help="do not lowercase (default lowercases, "
                    "like the classic notebook)")
     p.add_argument("--seed", type=int, help="random seed (weights, batch order, samples)")
@@ -75,7 +78,7 @@ def _train(args: argparse.Namespace) -> int:
         args.preset, layers=args.layers, embedding_dim=args.embedding_dim, seq_len=args.seq_len,
         batch_size=args.batch_size, epochs=None if args.resume else args.epochs,
         learning_rate=args.learning_rate, lr_floor=args.lr_floor, dropout=args.dropout,
-        val_fraction=args.val_fraction, lowercase=False if args.keep_case else None,
+        val_fraction=args.val_fraction, exclude_tail=args.exclude_tail, lowercase=False if args.keep_case else None,
         seed=args.seed, patience=args.patience, checkpoint_every=args.checkpoint_every)
     result = train(args.corpus, args.out, cfg, resume=args.resume, init_from=args.init_from,
                    epochs_override=args.epochs if args.resume else None)

@@ -20,6 +20,8 @@ class TrainConfig:
     lr_floor: float = 0.1
     dropout: float = 0.0
     val_fraction: float = 0.1
+    # dropped from the end of each file before the validation split (a never-seen test split)
+    exclude_tail: float = 0.0
     lowercase: bool = True
     seed: int = 1234
     patience: int = 3
@@ -69,5 +71,7 @@ def validate(cfg: TrainConfig) -> None:
         raise UserError("--dropout must be in [0, 1)")
     if not 0.0 < cfg.val_fraction < 0.5:
         raise UserError("--val-fraction must be in (0, 0.5)")
+    if not 0.0 <= cfg.exclude_tail < 0.5:
+        raise UserError("--exclude-tail must be in [0, 0.5)")
     if not cfg.learning_rate > 0:
         raise UserError("--lr must be positive")

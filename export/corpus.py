@@ -71,13 +71,18 @@ def read_text(path: str) -> str:
 
 
 def load_corpus(paths: list[str], *, lowercase: bool, val_fraction: float, seq_len: int,
-                vocab: list[str] | None = None) -> Corpus:
-    """Read and split every file; build the vocabulary unless one is imposed (fine-tuning)."""
+                vocab: list[str] | None = None, exclude_tail: float = 0.0) -> Corpus:
+    """Read and split every file; build the vocabulary unless one is imposed (fine-tuning).
+
+    `exclude_tail` drops the last fraction of each file before anything else: a test split
+    that neither training nor validation (early stopping) ever sees."""
     if not paths:
         raise UserError("give at least one corpus file")
     files = []
     for path in paths:
         text = normalise(read_text(path), lowercase)
+        if exclude_tail > 0:
+            text = text[: len(text) - int(len(text) * exclude_tail)]
         n_val = max(1, int(len(text) * val_fraction))
         files.append(CorpusFile(os.path.basename(path), len(text), text[:-n_val], text[-n_val:]))
     total_train = sum(len(f.train) for f in files)

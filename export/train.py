@@ -257,7 +257,8 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
             meta["finished"] = meta["epoch"] >= cfg.epochs
         paths = corpus_paths or meta["corpus_paths"]
         corpus = load_corpus(paths, lowercase=cfg.lowercase, val_fraction=cfg.val_fraction,
-                             seq_len=cfg.seq_len, vocab=meta["vocab"])
+                             seq_len=cfg.seq_len, vocab=meta["vocab"],
+                             exclude_tail=cfg.exclude_tail)
         if meta["finished"]:
             _log(f"run in {out_dir} already finished after epoch {meta['epoch']} "
                  "(pass --epochs N to train longer)")
@@ -281,7 +282,8 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
             vocab = base.meta["vocab"]
         validate(cfg)
         corpus = load_corpus(corpus_paths, lowercase=cfg.lowercase,
-                             val_fraction=cfg.val_fraction, seq_len=cfg.seq_len, vocab=vocab)
+                             val_fraction=cfg.val_fraction, seq_len=cfg.seq_len, vocab=vocab,
+                             exclude_tail=cfg.exclude_tail)
         os.makedirs(out_dir, exist_ok=True)
         meta = new_meta(cfg, corpus, corpus_paths, init_from)
         if base is not None:

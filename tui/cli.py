@@ -20,8 +20,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     engine_cli.register(sub)
     export_cli.register(sub)
+    b = sub.add_parser(
+        "bundle", help="write a deployment bundle: .onnx, int8 variant, model card",
+        description="Copy a model into FOLDER with an int8 variant (ONNX Runtime dynamic "
+        "quantisation, no TensorFlow) and MODEL_CARD.md giving the bits/char of both.")
+    b.add_argument("model", help="charstream .onnx file")
+    b.add_argument("-o", "--output", required=True, help="bundle folder (created)")
+    b.add_argument("--eval-text", help="text file to measure bits/char on (default: text sampled "
+                   "from the model)")
+    b.set_defaults(handler=_bundle)
     parser.set_defaults(handler=_run_tui)
     return parser
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from tui.bundle import write_bundle
+
+    print(write_bundle(args.model, args.output, args.eval_text).render())
+    return 0
 
 
 def _run_tui(args: argparse.Namespace) -> int:

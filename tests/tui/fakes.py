@@ -116,11 +116,12 @@ class FakeBackend:
 
 
 class FakeClock:
-    """Deterministic time for snapshot tests: each reading advances 10 ms."""
+    """Deterministic time for snapshot tests: a stream starts at 0 s and every later reading is
+    1 s, so the chars/s shown equals the characters streamed, however many frames ran."""
 
     def __init__(self):
-        self.t = 0.0
+        self.calls = 0
 
     def __call__(self) -> float:
-        self.t += 0.01
-        return self.t
+        self.calls += 1
+        return 0.0 if self.calls == 1 else 1.0
