@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--resume continues exactly where the run stopped.")
     p.add_argument("corpus", nargs="*", help="UTF-8 text files (optional with --resume)")
     p.add_argument("--out", required=True, help="run folder for checkpoints and metrics.jsonl")
-    p.add_argument("--preset", default="small", help=f"architecture and batch preset: "
+    p.add_argument("--preset", help=f"architecture and batch preset: "
                    f"{', '.join(k + ' ' + str(v['layers']) for k, v in PRESETS.items())} (default small)")
     p.add_argument("--layers", type=_layers, help="LSTM sizes, e.g. 1024,512")
     p.add_argument("--embedding-dim", type=int, help="character embedding width (0 = one-hot)")
@@ -43,7 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--init-from", metavar="RUN_OR_CHECKPOINT",
-                   help="start from trained weights (a run folder or .npz) and fine-tune")
+                   help="start from trained weights and fine-tune: a run folder, a .npz "
+                   "checkpoint, or the classic notebook's HDF5 transfer_weights file")
+    p.add_argument("--char-indices", help="with a notebook --init-from: its char_indices.txt "
+                   "(default: beside the weights)")
+    p.add_argument("--indices-char", help="with a notebook --init-from: its indices_char.txt "
+                   "(default: beside the weights)")
     p.set_defaults(handler=_train)
 
     e = sub.add_parser(
@@ -56,6 +61,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--name", help="model name stored in the metadata (default: file name)")
     e.add_argument("--opset", type=int, default=17)
     e.set_defaults(handler=_export)
+
+    k = sub.add_parser(
+        "import-keras", help="import the classic Keras notebook's weights to streaming ONNX",
+        description="Rebuild the classic notebook model (LSTMs -> Dense softmax over one-hot "
+        "characters) from its legacy HDF5 weights file (saved with save_weights, often without an "
+        "extension) and its two vocabulary files, verify it against the notebook's own "
+        "prediction, and export it to the streaming ONNX contract.")
+    k.add_argument("weights", help="the notebook's weights file, e.g. transfer_weights")
+    k.add_argument("--char-indices", required=True, help="char_indices.txt (JSON char -> index)")
+    k.add_argument("--indices-char", required=True, help="indices_char.txt (JSON index -> char)")
+    k.add_argument("-o", "--output", required=True)
+    k.add_argument("--force", action="store_true")
+    k.add_argument("--name")
+    k.set_defaults(handler=_import_keras)
 
     r = sub.add_parser(
         "prep-sentences", help="turn tokenised one-sentence-per-line review files into review text",
@@ -75,13 +94,16 @@ def _train(args: argparse.Namespace) -> int:
         from export.errors import UserError
         raise UserError("give at least one corpus file (or --resume an existing run)")
     cfg = config_from_preset(
-        args.preset, layers=args.layers, embedding_dim=args.embedding_dim, seq_len=args.seq_len,
+        args.preset or "small", layers=args.layers, embedding_dim=args.embedding_dim, seq_len=args.seq_len,
         batch_size=args.batch_size, epochs=None if args.resume else args.epochs,
         learning_rate=args.learning_rate, lr_floor=args.lr_floor, dropout=args.dropout,
         val_fraction=args.val_fraction, exclude_tail=args.exclude_tail, lowercase=False if args.keep_case else None,
         seed=args.seed, patience=args.patience, checkpoint_every=args.checkpoint_every)
+    explicit = args.preset is not None or args.layers is not None or \
+        args.embedding_dim is not None
     result = train(args.corpus, args.out, cfg, resume=args.resume, init_from=args.init_from,
-                   epochs_override=args.epochs if args.resume else None)
+                   epochs_override=args.epochs if args.resume else None,
+                   arch_explicit=explicit, vocab_files=(args.char_indices, args.indices_char))
     print(f"best validation: {result.best_val_bpc:.4f} bits/char after {result.steps} steps; "
           f"export with: charstream export {result.out_dir} -o model.onnx")
     return 0
@@ -91,6 +113,17 @@ def _export(args: argparse.Namespace) -> int:
     from export.onnx_export import export_run
 
     report = export_run(args.run, args.output, force=args.force, name=args.name, opset=args.opset)
+    print(report.render())
+    return 0
+
+
+def _import_keras(args: argparse.Namespace) -> int:
+    from export.keras_import import import_keras
+
+    report, diffs = import_keras(args.weights, args.char_indices, args.indices_char, args.output,
+                                 force=args.force, name=args.name)
+    print("notebook parity: max |p(next char) ONNX - notebook| after a 256-char one-hot window: "
+          + ", ".join(f"{d:.2e}" for d in diffs) + " (tolerance 1e-4)")
     print(report.render())
     return 0
 

@@ -239,7 +239,8 @@ def new_meta(cfg: TrainConfig, corpus: Corpus, corpus_paths: list[str], init_fro
 
 def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bool = False,
           init_from: str | None = None, stop_after_steps: int | None = None,
-          quiet: bool = False, epochs_override: int | None = None) -> TrainResult:
+          quiet: bool = False, epochs_override: int | None = None, arch_explicit: bool = True,
+          vocab_files: tuple[str | None, str | None] = (None, None)) -> TrainResult:
     """Train (or resume) a run; see the module docstring for the folder layout."""
     parent = os.path.dirname(os.path.abspath(out_dir))
     if not os.path.isdir(parent):
@@ -272,8 +273,10 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
         vocab = None
         base = None
         if init_from:
-            base = ckpt_io.load(ckpt_io.resolve(init_from))
+            base = load_init_checkpoint(init_from, vocab_files)
             base_cfg = TrainConfig.from_dict(base.meta["config"])
+            if not arch_explicit:  # the architecture comes with the weights
+                cfg.layers, cfg.embedding_dim = list(base_cfg.layers), base_cfg.embedding_dim
             if cfg.layers != base_cfg.layers or (cfg.embedding_dim != base_cfg.embedding_dim):
                 raise UserError(
                     f"checkpoint is from another architecture: layers {base_cfg.layers}, "
@@ -316,6 +319,19 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
     meta["elapsed_s"] += time.monotonic() - trainer._t0
     trainer.save(ckpt_io.CHECKPOINT)
     return result
+
+
+def load_init_checkpoint(path: str, vocab_files: tuple[str | None, str | None]) -> ckpt_io.Checkpoint:
+    """A run folder or .npz checkpoint, or the classic notebook's HDF5 `transfer_weights`
+    (its vocabulary files are looked up beside it unless given)."""
+    from export.keras_import import is_hdf5, notebook_checkpoint
+
+    if os.path.isfile(path) and is_hdf5(path):
+        folder = os.path.dirname(os.path.abspath(path))
+        ci = vocab_files[0] or os.path.join(folder, "char_indices.txt")
+        ic = vocab_files[1] or os.path.join(folder, "indices_char.txt")
+        return notebook_checkpoint(path, ci, ic)
+    return ckpt_io.load(ckpt_io.resolve(path))
 
 
 def _raise_interrupt(signum, frame):  # SIGTERM behaves like Ctrl-C: checkpoint, then exit
