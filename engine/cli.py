@@ -63,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--device", choices=DEVICES, default="auto")
     b.add_argument("--steps", type=int, default=500, help="timed steps per batch size")
     b.add_argument("--threads", type=int, help="ONNX Runtime intra-op threads")
+    b.add_argument("--int8", action="store_true", help="also quantise the model to int8 (in a "
+                   "temporary file) and report both in the same run")
     b.add_argument("--json", action="store_true")
     b.set_defaults(handler=_bench)
 
@@ -177,6 +179,23 @@ def _bench(args: argparse.Namespace) -> int:
     from engine.bench import render, run_bench
 
     model = _load(args.model, args.device, args.threads)
-    result = run_bench(model, steps=args.steps)
-    print(json.dumps(result, indent=2) if args.json else render(result))
+    results = [run_bench(model, steps=args.steps)]
+    if args.int8:
+        import os
+        import tempfile
+
+        from engine.generator import load_model
+        from engine.quantize import quantize_int8
+
+        with tempfile.TemporaryDirectory() as tmp:
+            q_path = os.path.join(tmp, "int8.onnx")
+            quantize_int8(model.info.path, q_path)
+            q_model = load_model(q_path, args.device, args.threads)
+            q_result = run_bench(q_model, steps=args.steps)
+        q_result["model"] = model.info.name + " (int8)"
+        results.append(q_result)
+    if args.json:
+        print(json.dumps(results[0] if len(results) == 1 else results, indent=2))
+    else:
+        print("\n".join(render(r) for r in results))
     return 0

@@ -3,10 +3,8 @@ TensorFlow) and a model card with vocabulary, sizes and measured bits/char of ea
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ from engine import Generator, GeneratorParams, load_model
 from engine.atomic import atomic_open, atomic_write_text
 from engine.errors import EngineError
 from engine.evaluate import evaluate_text
+from engine.quantize import quantize_int8
 
 
 @dataclass
@@ -32,29 +31,6 @@ class BundleReport:
                 f"({os.path.getsize(self.fp32_path) / 1e6:.2f} MB, {self.fp32_ms:.3f} ms/char), "
                 f"int8 {self.int8_bpc:.4f} bits/char ({os.path.getsize(self.int8_path) / 1e6:.2f} MB, "
                 f"{self.int8_ms:.3f} ms/char) on {self.eval_source}")
-
-
-def quantize_int8(src: str, dst: str) -> None:
-    """Dynamic int8 weights for LSTM/MatMul/Gather, metadata carried over; written atomically."""
-    import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "int8.onnx")
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # the tool's "consider pre-processing" hint is for CNNs
-        try:
-            quantize_dynamic(src, out, weight_type=QuantType.QInt8)
-        finally:
-            root.setLevel(level)
-        model = onnx.load(out)
-        source = onnx.load(src, load_external_data=False)
-        del model.metadata_props[:]
-        for prop in source.metadata_props:
-            model.metadata_props.add(key=prop.key, value=prop.value)
-        with atomic_open(dst) as fh:
-            fh.write(model.SerializeToString())
 
 
 def _step_ms(path: str, steps: int = 300) -> float:

@@ -81,3 +81,21 @@ def test_help_does_not_import_tensorflow():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "False"
     assert run_cli("--help").returncode == 0
+
+
+def test_bench_int8_reports_both_variants_in_one_run(tiny_model_path, capsys):
+    assert main(["bench", "--model", tiny_model_path, "--device", "cpu", "--steps", "20",
+                 "--int8", "--json"]) == 0
+    fp32, int8 = json.loads(capsys.readouterr().out)
+    assert int8["model"].endswith("(int8)")
+    assert fp32["step_ms_batch1"] > 0 and int8["step_ms_batch1"] > 0
+
+
+def test_quantized_model_keeps_the_contract(tiny_model_path, tmp_path):
+    from engine import load_model
+    from engine.quantize import quantize_int8
+
+    out = str(tmp_path / "q.onnx")
+    quantize_int8(tiny_model_path, out)
+    model = load_model(out, "cpu")
+    assert model.info.layers == [16, 8]

@@ -62,7 +62,12 @@ class CompareScreen(Screen):
         for token in tokens:
             by_stream.setdefault(token.stream, []).append(token)
         for stream, items in by_stream.items():
-            self.query_one(f"#reply-{stream}", ReplyText).append_tokens(items)
+            reply = self.query_one(f"#reply-{stream}", ReplyText)
+            body = reply.parent
+            follow = body.scroll_y >= body.max_scroll_y - 1
+            reply.append_tokens(items)
+            if follow:
+                body.call_after_refresh(body.scroll_end, animate=False)
         if self.pump:
             self.query_one(StatusLine).rate = self.pump.rate
 
