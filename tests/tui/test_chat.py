@@ -215,3 +215,20 @@ async def test_command_palette_lists_every_chat_action(make_app):
                       "Toggle surprise colours", "Settings", "Pick model", "Export conversation",
                       "Export deployment bundle"):
             assert title in titles
+
+
+async def test_a_new_seed_while_streaming_saves_the_interrupted_reply(make_app, store):
+    backend = FakeBackend(script="abcdefgh", mode="endless", delay=0.001)
+    app = make_app(backend)
+    async with app.run_test() as pilot:
+        app.settings.max_length = 0
+        await submit(pilot, "first")
+        await wait_for(pilot, lambda: backend.generators[-1].emitted[0] > 30)
+        backend.mode = "scripted"
+        backend.script = "done.}"
+        await submit(pilot, "second")
+        await wait_for(pilot, lambda: [e.finish for e in store.exchanges(app.conversation)]
+                       == ["stopped", "finished"])
+        first, second = store.exchanges(app.conversation)
+        assert len(first.reply) == backend.generators[0].emitted[0] > 30
+        assert second.reply == "done.}"

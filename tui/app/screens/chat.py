@@ -94,9 +94,7 @@ class ChatScreen(Screen):
         if app.backend is None:
             app.notify("no model loaded: pick one with F4", severity="error")
             return
-        if self.streaming:
-            self.pump.stop()
-            self.pump.on_done = self._finish_quietly
+        self._retire_stream()
         try:
             params = app.settings.params()
         except EngineError as exc:
@@ -119,32 +117,41 @@ class ChatScreen(Screen):
         self._run_pump()
 
     def _run_pump(self) -> None:
-        self.pump = StreamPump(self, self.generator, self._on_tokens, self._on_done, self.app.clock)
+        view = self.current  # bound now: a retired stream's last flush must not reach a newer view
+        self.pump = StreamPump(self, self.generator, lambda tokens: self._on_tokens(view, tokens),
+                               self._on_done, self.app.clock)
         self.query_one(StatusLine).state = "streaming"
         self.pump.start()
 
-    def _on_tokens(self, tokens) -> None:
+    def _on_tokens(self, view: ExchangeView, tokens) -> None:
         transcript = self.query_one("#transcript")
         follow = transcript.scroll_y >= transcript.max_scroll_y - 1
-        if self.current is not None:
-            self.current.reply.append_tokens(tokens)
+        if view is not None and view.is_attached:
+            view.reply.append_tokens(tokens)
         if follow:
             transcript.call_after_refresh(transcript.scroll_end, animate=False)
-        status = self.query_one(StatusLine)
-        status.rate = self.pump.rate if self.pump else 0.0
+        if self.pump is not None and view is self.current:
+            self.query_one(StatusLine).rate = self.pump.rate
 
     def _on_done(self, reason: str) -> None:
-        status = self.query_one(StatusLine)
-        status.state = reason
-        if self.current is not None and self.current_id is not None:
-            self.current.set_meta(self._meta_text(self._params_used, reason, self.pump.rate))
-            self.app.store.update_exchange(self.current_id, self.current.reply.text, reason)
+        self.query_one(StatusLine).state = reason
+        self._record(self.current, self.current_id, self._params_used, self.pump, reason)
         if reason.startswith("error"):
             self.app.notify(reason, severity="error")
 
-    def _finish_quietly(self, reason: str) -> None:
-        """A stream replaced by a new one: record it, but leave the status to the new one."""
-        # the old exchange's widget/id were already replaced; nothing else to update
+    def _record(self, view, exchange_id, params: dict, pump, reason: str) -> None:
+        if view is not None and exchange_id is not None:
+            view.set_meta(self._meta_text(params, reason, pump.rate if pump else None))
+            self.app.store.update_exchange(exchange_id, view.reply.text, reason)
+
+    def _retire_stream(self) -> None:
+        """Stop a running stream that a new action replaces; its exchange is still saved (as
+        stopped), but the status line is left to what comes next."""
+        if not self.streaming:
+            return
+        view, exchange_id, params, pump = self.current, self.current_id, dict(self._params_used), self.pump
+        pump.on_done = lambda reason: self._record(view, exchange_id, params, pump, reason)
+        pump.stop()
 
     def on_unmount(self) -> None:
         """Leaving (or quitting) ends the stream, so no worker thread outlives the screen."""
@@ -191,9 +198,7 @@ class ChatScreen(Screen):
         self.app.open_compare(seed)
 
     def action_clear(self) -> None:
-        if self.streaming:
-            self.pump.stop()
-            self.pump.on_done = self._finish_quietly
+        self._retire_stream()
         self.app.conversation = self.app.store.new_conversation()
         self.generator = None
         self.current = None
