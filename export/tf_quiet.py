@@ -9,6 +9,8 @@ import logging
 import os
 import sys
 
+from export.errors import UserError
+
 
 def import_tensorflow():
     if "tensorflow" in sys.modules:
@@ -19,8 +21,12 @@ def import_tensorflow():
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 2)
-        import tensorflow as tf
-        import keras  # noqa: F401  (its own import-time messages too)
+        try:
+            import tensorflow as tf
+            import keras  # noqa: F401  (its own import-time messages too)
+        except ImportError as exc:
+            raise UserError(f"training and export need TensorFlow ({exc.name} is not installed): "
+                            "pip install 'charstream[train]'") from None
     finally:
         os.dup2(saved, 2)
         os.close(saved)

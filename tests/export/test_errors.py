@@ -36,3 +36,11 @@ def test_bad_input(args, message, files, corpus_file):
     assert "Traceback" not in proc.stderr, proc.stderr
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_training_without_tensorflow_says_which_extra_to_install(corpus_file, tmp_path):
+    code = ("import sys; sys.modules['tensorflow'] = None; from tui.cli import main; "
+            f"sys.exit(main(['train', {corpus_file!r}, '--out', {str(tmp_path / 'r')!r}]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "pip install 'charstream[train]'" in proc.stderr and "Traceback" not in proc.stderr
