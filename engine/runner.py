@@ -46,8 +46,9 @@ class Runner:
     def state_to_numpy(self, state: State) -> list[np.ndarray]:
         return [v.numpy() for v in state.values]
 
-    def run(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
-        """ids [batch, time] -> logits [batch, time, vocab] (host) and the new state."""
+    def run(self, ids: np.ndarray, state: State, into: list | None = None) -> tuple[np.ndarray, State]:
+        """ids [batch, time] -> logits [batch, time, vocab] (host) and the new state, written into
+        the given state buffers (`into`) or freshly allocated ones."""
         ids = np.ascontiguousarray(ids, dtype=np.int64)
         binding = self.session.io_binding()
         binding.bind_cpu_input(contract.INPUT_IDS, ids)
@@ -55,7 +56,8 @@ class Runner:
             binding.bind_ortvalue_input(name, value)
         logits = self._empty((ids.shape[0], ids.shape[1], self.vocab_size), np.float32, "cpu")
         binding.bind_ortvalue_output(contract.OUTPUT_LOGITS, logits)
-        new_values = [self._empty((ids.shape[0], w), np.float32) for w in self._widths]
+        new_values = into if into is not None else \
+            [self._empty((ids.shape[0], w), np.float32) for w in self._widths]
         for name, value in zip(self.out_names, new_values):
             binding.bind_ortvalue_output(name, value)
         self.session.run_with_iobinding(binding)
@@ -93,20 +95,9 @@ class StepBuffers:
     def feed(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """Any number of ids per stream (priming); the new state lands in a step buffer set,
         so the following steps start without copying it."""
-        ids = np.ascontiguousarray(ids, dtype=np.int64)
         src = self._source(state)
         dst = 0 if src is None else 1 - src
-        runner = self.runner
-        binding = runner.session.io_binding()
-        binding.bind_cpu_input(contract.INPUT_IDS, ids)
-        for name, value in zip(runner.in_names, state.values):
-            binding.bind_ortvalue_input(name, value)
-        logits = runner._empty((ids.shape[0], ids.shape[1], runner.vocab_size), np.float32, "cpu")
-        binding.bind_ortvalue_output(contract.OUTPUT_LOGITS, logits)
-        for name, value in zip(runner.out_names, self._sets[dst]):
-            binding.bind_ortvalue_output(name, value)
-        runner.session.run_with_iobinding(binding)
-        return logits.numpy(), State(self._sets[dst], self.batch)
+        return self.runner.run(ids, state, into=self._sets[dst])
 
     def step(self, ids: np.ndarray, state: State) -> tuple[np.ndarray, State]:
         """Feed one id per stream; returns logits [batch, vocab] and the state after it."""
