@@ -85,13 +85,15 @@ class Model:
         return "".join(self.info.vocab[i] for i in ids)
 
 
-def load_model(path: str | None = None, device: str = "auto", threads: int | None = None) -> Model:
-    """Open a charstream .onnx (default: the bundled model) on `device` (auto|cuda|cpu)."""
+def load_model(path: str | None = None, device: str = "auto", threads: int | None = None,
+               spin: bool = True) -> Model:
+    """Open a charstream .onnx (default: the bundled model) on `device` (auto|cuda|cpu).
+    Interactive callers pass spin=False (see engine.session.session_options)."""
     if path is None:
         from engine.bundled import default_model_path
 
         path = default_model_path()
-    session, provider, notice = open_session(path, device, threads)
+    session, provider, notice = open_session(path, device, threads, spin)
     return Model(info_from_session(path, session), session, provider, notice)
 
 

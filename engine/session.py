@@ -57,7 +57,9 @@ def resolve_outcome(device: str, cuda_listed: bool, used: list[str]) -> tuple[st
     return actual, None
 
 
-def session_options(threads: int | None = None):
+def session_options(threads: int | None = None, spin: bool = True):
+    """Latency-tuned options. `spin=False` stops ONNX Runtime's idle threads from busy-waiting
+    between calls: on a small machine they would take the cores an interactive UI needs."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -68,6 +70,9 @@ def session_options(threads: int | None = None):
     opts.enable_mem_pattern = True
     opts.enable_cpu_mem_arena = True
     opts.log_severity_level = 3  # errors only: provider fallback is reported by us in one line
+    if not spin:
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
     return opts
 
 
@@ -78,7 +83,7 @@ def default_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def open_session(path: str, device: str = "auto", threads: int | None = None):
+def open_session(path: str, device: str = "auto", threads: int | None = None, spin: bool = True):
     """-> (InferenceSession, provider in use, notice or None)."""
     import onnxruntime as ort
 
@@ -97,7 +102,7 @@ def open_session(path: str, device: str = "auto", threads: int | None = None):
             except Exception:  # noqa: BLE001 - a failed preload just means no CUDA
                 pass
         try:
-            session = ort.InferenceSession(path, session_options(threads), providers=plan)
+            session = ort.InferenceSession(path, session_options(threads, spin), providers=plan)
         except Exception as exc:  # onnxruntime raises several types for bad files
             text = str(exc).strip()
             first = text.splitlines()[0] if text else exc.__class__.__name__

@@ -19,7 +19,8 @@ class Backend(Protocol):
 
 class EngineBackend:
     def __init__(self, path: str | None, device: str = "auto"):
-        self.model = load_model(path, device)
+        # no busy-waiting ONNX Runtime threads: the UI thread needs a core to stay responsive
+        self.model = load_model(path, device, spin=False)
         self.path = self.model.info.path
         self.name = self.model.info.name
         self.provider = self.model.provider

@@ -18,7 +18,10 @@ def surprise_style(prob: float) -> str:
 
 
 class ReplyText(Static):
-    """Holds the reply as one rich Text; new characters are appended in batches per frame."""
+    """Holds the reply as one rich Text; new characters are appended in batches per frame.
+
+    A layout pass (the whole screen) is only requested when the wrapped height changes, i.e. a
+    few times per line; other frames repaint just this widget."""
 
     def __init__(self, text: str = "", *, surprise: bool = False, **kwargs):
         super().__init__("", **kwargs)
@@ -26,6 +29,7 @@ class ReplyText(Static):
         self.surprise = surprise
         self._text = Text(text)
         self._initial = text
+        self._height = -1
         self.update(self._text)
 
     @property
@@ -38,7 +42,15 @@ class ReplyText(Static):
         self.plain_tokens.extend(tokens)
         for token in tokens:
             self._text.append(token.char, style=surprise_style(token.prob) if self.surprise else "")
-        self.update(self._text)
+        height = self._wrapped_height()
+        self.update(self._text, layout=height != self._height)
+        self._height = height
+
+    def _wrapped_height(self) -> int:
+        width = self.content_region.width
+        if width <= 0:
+            return -1
+        return len(self._text.wrap(self.app.console, width))
 
     def set_surprise(self, on: bool) -> None:
         """Re-style what is already there (one re-render of this widget)."""
