@@ -78,6 +78,7 @@ class Trainer:
         self.stepper = KerasStepper(self.model, cfg.layers)
         self._ids_const = tf.constant(self.train_ids)
         self._train_step = tf.function(self._step, reduce_retracing=True)
+        self._t0 = time.monotonic()  # reset when the loop starts; elapsed_s accumulates across resumes
 
     # -- one optimisation step -------------------------------------------------------------
     def _step(self, x, y):
