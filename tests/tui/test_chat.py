@@ -232,3 +232,17 @@ async def test_a_new_seed_while_streaming_saves_the_interrupted_reply(make_app, 
         first, second = store.exchanges(app.conversation)
         assert len(first.reply) == backend.generators[0].emitted[0] > 30
         assert second.reply == "done.}"
+
+
+async def test_keys_open_their_dialogs_and_escape_closes_them(make_app):
+    from tui.app.screens.dialogs import ModelPicker, PathPrompt, SettingsScreen
+
+    app = make_app(FakeBackend())
+    async with app.run_test() as pilot:
+        for key, screen_type in (("ctrl+s", PathPrompt), ("f2", SettingsScreen), ("f4", ModelPicker)):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen_type), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, ChatScreen)
