@@ -28,9 +28,10 @@ def test_main_screen_mid_stream(snap_compare, tmp_path):
 
     async def run_before(pilot):
         await _type_seed(pilot)
-        while backend.generators[-1].emitted[0] < len(backend.script):
-            await pilot.pause(0.01)
-        await pilot.pause(0.2)
+        chat = pilot.app.chat()
+        while chat.current is None or chat.current.reply.text != backend.script:
+            await pilot.pause(0.02)
+        await pilot.pause(0.1)
 
     app = app_for(tmp_path, backend)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
