@@ -246,3 +246,21 @@ async def test_keys_open_their_dialogs_and_escape_closes_them(make_app):
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ChatScreen)
+
+
+async def test_view_follows_new_text_unless_the_user_scrolled_up(make_app):
+    backend = FakeBackend(script="the crust was thin and the sauce was bright. ", mode="endless",
+                          delay=0.001)
+    app = make_app(backend)
+    async with app.run_test(size=(80, 20)) as pilot:
+        app.settings.max_length = 0
+        await submit(pilot, "the pizza")
+        transcript = app.screen.query_one("#transcript")
+        await wait_for(pilot, lambda: transcript.max_scroll_y > 10)
+        await pilot.pause(0.1)
+        assert transcript.scroll_y >= transcript.max_scroll_y - 2  # following
+        transcript.scroll_home(animate=False)
+        await pilot.pause(0.3)
+        assert transcript.scroll_y == 0  # the user's position is kept while text arrives
+        assert transcript.max_scroll_y > 10
+        await pilot.press("escape")

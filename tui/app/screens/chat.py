@@ -9,6 +9,7 @@ from textual.widgets import Footer, Input, Static
 
 from engine.errors import EngineError
 from tui.app.pump import StreamPump
+from tui.app.scrolling import at_end, follow_after_refresh
 from tui.app.settings import step_temperature
 from tui.app.widgets.exchange import ExchangeView
 from tui.app.widgets.status import StatusLine
@@ -125,11 +126,11 @@ class ChatScreen(Screen):
 
     def _on_tokens(self, view: ExchangeView, tokens) -> None:
         transcript = self.query_one("#transcript")
-        follow = transcript.scroll_y >= transcript.max_scroll_y - 1
+        follow = at_end(transcript)
         if view is not None and view.is_attached:
             view.reply.append_tokens(tokens)
         if follow:
-            transcript.call_after_refresh(transcript.scroll_end, animate=False)
+            follow_after_refresh(transcript)
         if self.pump is not None and view is self.current:
             self.query_one(StatusLine).rate = self.pump.rate
 

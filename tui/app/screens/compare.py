@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.pump import StreamPump
+from tui.app.scrolling import at_end, follow_after_refresh
 from tui.app.widgets.reply import ReplyText
 from tui.app.widgets.status import StatusLine
 
@@ -64,10 +65,10 @@ class CompareScreen(Screen):
         for stream, items in by_stream.items():
             reply = self.query_one(f"#reply-{stream}", ReplyText)
             body = reply.parent
-            follow = body.scroll_y >= body.max_scroll_y - 1
+            follow = at_end(body)
             reply.append_tokens(items)
             if follow:
-                body.call_after_refresh(body.scroll_end, animate=False)
+                follow_after_refresh(body)
         if self.pump:
             self.query_one(StatusLine).rate = self.pump.rate
 
