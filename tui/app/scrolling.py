@@ -13,6 +13,6 @@ def follow_after_refresh(container) -> None:
 
     def follow() -> None:
         if container.scroll_y == position:
-            container.scroll_end(animate=False)
+            container.scroll_end(animate=False, immediate=True)
 
     container.call_after_refresh(follow)
