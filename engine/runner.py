@@ -43,9 +43,6 @@ class Runner:
     def zero_state(self, batch: int) -> State:
         return State([self._ortvalue(np.zeros((batch, w), np.float32)) for w in self._widths], batch)
 
-    def state_to_numpy(self, state: State) -> list[np.ndarray]:
-        return [v.numpy() for v in state.values]
-
     def run(self, ids: np.ndarray, state: State, into: list | None = None) -> tuple[np.ndarray, State]:
         """ids [batch, time] -> logits [batch, time, vocab] (host) and the new state, written into
         the given state buffers (`into`) or freshly allocated ones."""

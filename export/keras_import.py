@@ -132,8 +132,9 @@ def notebook_checkpoint(weights_path: str, char_indices: str, indices_char: str)
     return ckpt_io.Checkpoint(weights, [], meta)
 
 
-def notebook_reference(sizes: list[int], vocab_size: int, layers):
-    """The notebook's own model, rebuilt: one-hot windows in, softmax of the last position out."""
+def notebook_reference(sizes: list[int], vocab_size: int, weights: list[np.ndarray]):
+    """The notebook's own model, rebuilt: one-hot windows in, softmax of the last position out.
+    `weights` are the notebook's, in its saved order (LSTM kernels..., Dense kernel, bias)."""
     import keras
 
     x = inp = keras.Input((NOTEBOOK_WINDOW, vocab_size))
@@ -141,7 +142,7 @@ def notebook_reference(sizes: list[int], vocab_size: int, layers):
         x = keras.layers.LSTM(units, return_sequences=i < len(sizes) - 1)(x)
     out = keras.layers.Dense(vocab_size, activation="softmax")(x)
     model = keras.Model(inp, out)
-    model.set_weights([w for _n, ws in layers for w in ws])
+    model.set_weights(weights)
     return model
 
 
@@ -179,8 +180,8 @@ def import_keras(weights_path: str, char_indices: str, indices_char: str, output
     ck = notebook_checkpoint(weights_path, char_indices, indices_char)
     import_tensorflow()
     model, cfg = keras_from_checkpoint(ck)
-    layers = read_notebook_weights(weights_path)
-    reference = notebook_reference(cfg.layers, len(ck.meta["vocab"]), layers)
+    # the checkpoint holds the identity embedding, then the notebook's weights in saved order
+    reference = notebook_reference(cfg.layers, len(ck.meta["vocab"]), ck.weights[1:])
     diffs = distribution_parity(convert(model, cfg.layers).SerializeToString(), reference,
                                 len(ck.meta["vocab"]), cfg.layers)
     if max(diffs) > 1e-4:

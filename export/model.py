@@ -44,8 +44,3 @@ def zero_states(cfg_layers: list[int], batch: int) -> list[np.ndarray]:
     for units in cfg_layers:
         out += [np.zeros((batch, units), np.float32), np.zeros((batch, units), np.float32)]
     return out
-
-
-def weight_signature(model) -> list[tuple[str, tuple[int, ...]]]:
-    """Names and shapes of the weights, to refuse a checkpoint from another architecture."""
-    return [(w.path, tuple(w.shape)) for w in model.weights]
