@@ -22,7 +22,7 @@ from engine.errors import EngineError
 from engine.model_file import ModelInfo, info_from_session
 from engine.params import GeneratorParams, validate
 from engine.runner import Runner, State, StepBuffers
-from engine.sampling import choose, softmax
+from engine.sampling import choose_rows, probabilities_of
 from engine.session import open_session
 
 
@@ -183,23 +183,24 @@ class Generator:
         """One character per stream still running (None for finished ones), one graph call."""
         if self._state is None or self._logits is None:
             raise EngineError("prime the generator with a seed before generating")
+        active = [b for b in range(self.batch) if not self._done[b]]
         ids = np.zeros(self.batch, np.int64)
-        tokens: list[Token | None] = []
-        for b in range(self.batch):
-            if self._done[b]:
-                tokens.append(None)
-                continue
-            params = self.params[b]
-            logits = self._logits[b]
-            idx = choose(logits, params, self._rngs[b])
-            ids[b] = idx
-            char = self.model.info.vocab[idx]
-            tokens.append(Token(b, char, idx, float(softmax(logits)[idx])))
-            self._generated[b] += 1
-            self._tails[b] = (self._tails[b] + char)[-64:]
-            if (params.max_length and self._generated[b] >= params.max_length) or \
-                    any(self._tails[b].endswith(s) for s in params.stop):
-                self._done[b] = True
+        tokens: list[Token | None] = [None] * self.batch
+        if active:
+            logits = self._logits[active]
+            picked = choose_rows(logits, [self.params[b] for b in active],
+                                 [self._rngs[b] for b in active])
+            model_probs = probabilities_of(logits, picked)
+            ids[active] = picked
+            for b, idx, prob in zip(active, picked.tolist(), model_probs.tolist()):
+                char = self.model.info.vocab[idx]
+                tokens[b] = Token(b, char, idx, prob)
+                self._generated[b] += 1
+                self._tails[b] = (self._tails[b] + char)[-64:]
+                params = self.params[b]
+                if (params.max_length and self._generated[b] >= params.max_length) or \
+                        any(self._tails[b].endswith(s) for s in params.stop):
+                    self._done[b] = True
         self._logits, self._state = self._buffers.step(ids, self._state)
         return tokens
 

@@ -3,7 +3,7 @@ import pytest
 
 from engine.errors import EngineError
 from engine.params import GeneratorParams
-from engine.sampling import candidate_probs, choose, softmax
+from engine.sampling import candidate_probs, choose, choose_rows, softmax
 
 LOGITS = np.array([2.0, 1.0, 0.5, 0.0, -1.0, -3.0], np.float32)
 
@@ -58,3 +58,18 @@ def test_top_p_never_leaves_its_set():
 def test_invalid_params_are_refused(changes, fragment):
     with pytest.raises(EngineError, match=fragment):
         GeneratorParams(**changes)
+
+
+def test_rows_sampled_together_equal_rows_sampled_alone():
+    rng = np.random.default_rng(3)
+    logits = rng.standard_normal((5, 40)).astype(np.float32) * 3
+    params = [GeneratorParams(temperature=0.7), GeneratorParams(temperature=0),
+              GeneratorParams(temperature=1.3, top_k=4), GeneratorParams(temperature=0.9, top_p=0.5),
+              GeneratorParams(temperature=2.0, top_k=10, top_p=0.8)]
+    together = [np.random.default_rng(i) for i in range(5)]
+    alone = [np.random.default_rng(i) for i in range(5)]
+    for _ in range(300):
+        ids = choose_rows(logits, params, together)
+        assert ids.tolist() == [choose(logits[r], params[r], alone[r]) for r in range(5)]
+    # the greedy row never consumed randomness
+    assert together[1].random() == np.random.default_rng(1).random()
