@@ -16,6 +16,8 @@ def test_export_passes_parity_and_metadata_round_trips(trained_run, tmp_path):
     assert report.max_diff_one_call <= 1e-4 and report.max_diff_stepwise <= 1e-4
     assert report.greedy_equal and report.text_chars == 500 and report.greedy_chars == 200
     assert "LSTM" in report.ops  # a native LSTM op, not an unrolled loop
+    # lean graph: no negative-id wrapping around the embedding, no Tensordot reshapes
+    assert not {"Less", "Not", "Shape", "Reshape", "Loop"} & set(report.ops)
     info = read_model_info(out)
     best = ckpt_io.load(os.path.join(trained_run, ckpt_io.BEST))
     assert info.vocab == best.meta["vocab"]
