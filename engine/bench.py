@@ -114,3 +114,28 @@ def render(result: dict) -> str:
         f"  speed-up over the window method: {result['speedup_vs_window']:,.0f}x",
         f"  peak memory: {result['peak_memory_mb']:.0f} MB",
     ])
+
+
+def bench_in_child(path: str, device: str, threads: int | None, steps: int) -> dict:
+    """Benchmark a model in a fresh process, so its peak memory is its own (not the peak of the
+    fp32 run and the quantisation that came before it in this process)."""
+    import json
+    import subprocess
+
+    args = [sys.executable, "-m", "engine.bench", path, device, str(threads or 0), str(steps)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        from engine.errors import EngineError
+
+        raise EngineError(f"benchmark of {path} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":  # the child side of bench_in_child
+    import json
+
+    from engine.generator import load_model
+
+    _path, _device, _threads, _steps = sys.argv[1:5]
+    _model = load_model(_path, _device, int(_threads) or None)
+    print(json.dumps(run_bench(_model, steps=int(_steps))))

@@ -184,14 +184,13 @@ def _bench(args: argparse.Namespace) -> int:
         import os
         import tempfile
 
-        from engine.generator import load_model
+        from engine.bench import bench_in_child
         from engine.quantize import quantize_int8
 
         with tempfile.TemporaryDirectory() as tmp:
             q_path = os.path.join(tmp, "int8.onnx")
             quantize_int8(model.info.path, q_path)
-            q_model = load_model(q_path, args.device, args.threads)
-            q_result = run_bench(q_model, steps=args.steps)
+            q_result = bench_in_child(q_path, args.device, args.threads, args.steps)
         q_result["model"] = model.info.name + " (int8)"
         results.append(q_result)
     if args.json:
