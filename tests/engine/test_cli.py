@@ -99,3 +99,17 @@ def test_quantized_model_keeps_the_contract(tiny_model_path, tmp_path):
     quantize_int8(tiny_model_path, out)
     model = load_model(out, "cpu")
     assert model.info.layers == [16, 8]
+
+
+def test_quantisation_touches_only_the_lstms(tiny_model_path, tmp_path):
+    """The logits MatMul stays fp32: quantising it would add per-step quantisation nodes."""
+    import onnx
+
+    from engine.quantize import quantize_int8
+
+    out = str(tmp_path / "q.onnx")
+    quantize_int8(tiny_model_path, out)
+    ops = [n.op_type for n in onnx.load(out).graph.node]
+    assert ops.count("DynamicQuantizeLSTM") == 2 and "LSTM" not in ops
+    assert "MatMul" in ops
+    assert not {"MatMulInteger", "DynamicQuantizeLinear"} & set(ops)
