@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
     p.add_argument("--init-from", metavar="RUN_OR_CHECKPOINT",
                    help="start from trained weights and fine-tune: a run folder, a .npz "
-                   "checkpoint, or the classic notebook's HDF5 transfer_weights file")
+                   "checkpoint, a charstream .onnx file (e.g. the bundled "
+                   "models/yelp-reviews.onnx), or the classic notebook's HDF5 "
+                   "transfer_weights file")
     p.add_argument("--char-indices", help="with a notebook --init-from: its char_indices.txt "
                    "(default: beside the weights)")
     p.add_argument("--indices-char", help="with a notebook --init-from: its indices_char.txt "

@@ -323,10 +323,15 @@ def train(corpus_paths: list[str], out_dir: str, cfg: TrainConfig, *, resume: bo
 
 
 def load_init_checkpoint(path: str, vocab_files: tuple[str | None, str | None]) -> ckpt_io.Checkpoint:
-    """A run folder or .npz checkpoint, or the classic notebook's HDF5 `transfer_weights`
-    (its vocabulary files are looked up beside it unless given)."""
+    """A run folder or .npz checkpoint, a charstream .onnx file (the bundled models), or the
+    classic notebook's HDF5 `transfer_weights` (its vocabulary files are looked up beside it
+    unless given)."""
     from export.keras_import import is_hdf5, notebook_checkpoint
 
+    if os.path.isfile(path) and path.lower().endswith(".onnx"):
+        from export.onnx_import import checkpoint_from_onnx
+
+        return checkpoint_from_onnx(path)
     if os.path.isfile(path) and is_hdf5(path):
         folder = os.path.dirname(os.path.abspath(path))
         ci = vocab_files[0] or os.path.join(folder, "char_indices.txt")
