@@ -54,6 +54,8 @@ def test_bench_prints_figures(tiny_model_path, capsys):
                 "window_method_ms_per_char", "speedup_vs_window", "peak_memory_mb"):
         assert result[key] > 0
     assert result["provider"] == "CPUExecutionProvider"
+    assert result["in_call_ms_per_char"] == pytest.approx(
+        result["window_method_ms_per_char"] / 256, abs=1e-4)
 
 
 @pytest.mark.parametrize("args, message", [
