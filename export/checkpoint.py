@@ -9,7 +9,7 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -25,11 +25,14 @@ class Checkpoint:
     weights: list[np.ndarray]
     optimizer: list[np.ndarray]
     meta: dict
+    # LSTM states carried between batches by a --stateful run (h_0, c_0, h_1, ...); empty otherwise
+    carry: list[np.ndarray] = field(default_factory=list)
 
 
 def save(path: str, ckpt: Checkpoint) -> None:
     arrays = {f"w{i:04d}": w for i, w in enumerate(ckpt.weights)}
     arrays.update({f"o{i:04d}": v for i, v in enumerate(ckpt.optimizer)})
+    arrays.update({f"s{i:04d}": v for i, v in enumerate(ckpt.carry)})
     arrays["meta"] = np.frombuffer(json.dumps(ckpt.meta).encode("utf-8"), dtype=np.uint8)
     buf = io.BytesIO()
     np.savez(buf, **arrays)
@@ -42,9 +45,10 @@ def load(path: str) -> Checkpoint:
             meta = json.loads(bytes(data["meta"]).decode("utf-8"))
             weights = [data[k] for k in sorted(k for k in data.files if k.startswith("w"))]
             optimizer = [data[k] for k in sorted(k for k in data.files if k.startswith("o"))]
+            carry = [data[k] for k in sorted(k for k in data.files if k.startswith("s"))]
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
         raise UserError(f"{path} is not a charstream checkpoint ({exc.__class__.__name__})") from None
-    return Checkpoint(weights, optimizer, meta)
+    return Checkpoint(weights, optimizer, meta, carry)
 
 
 def resolve(path: str, prefer: str = BEST) -> str:

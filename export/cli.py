@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--keep-case", action="store_true", help="do not lowercase (default lowercases, "
                    "like the classic notebook)")
     p.add_argument("--seed", type=int, help="random seed (weights, batch order, samples)")
+    p.add_argument("--stateful", action="store_true", default=None,
+                   help="carry the LSTM state from each batch to the next (truncated "
+                   "backpropagation through contiguous text), so the model learns context "
+                   "longer than --seq-len, as streaming uses it")
     p.add_argument("--patience", type=int, help="early stopping: epochs without val improvement")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
     p.add_argument("--resume", action="store_true", help="continue the run in --out")
@@ -100,7 +104,8 @@ def _train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size, epochs=None if args.resume else args.epochs,
         learning_rate=args.learning_rate, lr_floor=args.lr_floor, dropout=args.dropout,
         val_fraction=args.val_fraction, exclude_tail=args.exclude_tail, lowercase=False if args.keep_case else None,
-        seed=args.seed, patience=args.patience, checkpoint_every=args.checkpoint_every)
+        seed=args.seed, patience=args.patience, checkpoint_every=args.checkpoint_every,
+        stateful=args.stateful)
     explicit = args.preset is not None or args.layers is not None or \
         args.embedding_dim is not None
     result = train(args.corpus, args.out, cfg, resume=args.resume, init_from=args.init_from,

@@ -24,6 +24,10 @@ class TrainConfig:
     exclude_tail: float = 0.0
     lowercase: bool = True
     seed: int = 1234
+    # Truncated backpropagation through time: each batch row continues where it stopped in the
+    # previous batch, with the LSTM state carried over, so the model learns to use context
+    # beyond one sequence, as streaming and `charstream eval` use it.
+    stateful: bool = False
     patience: int = 3
     clipnorm: float = 5.0
     checkpoint_every: int = 500

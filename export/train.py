@@ -38,10 +38,19 @@ class TrainResult:
 
 def epoch_batches(n_ids: int, cfg: TrainConfig, epoch: int) -> np.ndarray:
     """Window starts for one epoch, shape [steps, batch]: a function of (seed, epoch) only,
-    so a resumed run sees exactly the batches it would have seen."""
+    so a resumed run sees exactly the batches it would have seen.
+
+    Shuffled windows by default; with `stateful`, row b of every batch is the next window of
+    the b-th contiguous slice of the text (what carrying the state between batches needs)."""
     rng = np.random.default_rng([cfg.seed, epoch])
     span = cfg.seq_len + 1
     offset = int(rng.integers(0, cfg.seq_len)) if n_ids - span > cfg.seq_len else 0
+    if cfg.stateful:
+        batch = max(1, min(cfg.batch_size, (n_ids - offset - 1) // cfg.seq_len))
+        length = (n_ids - offset - 1) // batch
+        steps = length // cfg.seq_len
+        rows = offset + np.arange(batch, dtype=np.int64) * length
+        return rows[None, :] + np.arange(steps, dtype=np.int64)[:, None] * cfg.seq_len
     starts = np.arange(offset, n_ids - span + 1, cfg.seq_len, dtype=np.int64)
     starts = rng.permutation(starts)
     batch = min(cfg.batch_size, len(starts))
@@ -78,21 +87,26 @@ class Trainer:
         self.stepper = KerasStepper(self.model, cfg.layers)
         self._ids_const = tf.constant(self.train_ids)
         self._train_step = tf.function(self._step, reduce_retracing=True)
+        self.carry: list[np.ndarray] = []  # states between batches (stateful runs only)
         self._t0 = time.monotonic()  # reset when the loop starts; elapsed_s accumulates across resumes
 
     # -- one optimisation step -------------------------------------------------------------
-    def _step(self, x, y):
+    def _step(self, x, y, states):
         tf = self.tf
-        batch = tf.shape(x)[0]
-        zeros = []
-        for units in self.cfg.layers:
-            zeros += [tf.zeros((batch, units)), tf.zeros((batch, units))]
         with tf.GradientTape() as tape:
-            logits = self.model([x, *zeros], training=True)[0]
-            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+            out = self.model([x, *states], training=True)
+            loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, out[0]))
         grads = tape.gradient(loss, self.model.trainable_variables)
         self.optimizer.apply_gradients(zip(grads, self.model.trainable_variables))
-        return loss
+        return loss, out[1:]
+
+    def _states_for(self, batch: int) -> list[np.ndarray]:
+        """Zeros, or (stateful) the states the previous batch of this epoch ended with."""
+        from export.model import zero_states
+
+        if self.cfg.stateful and self.meta["step_in_epoch"] > 0 and self.carry:
+            return self.carry
+        return zero_states(self.cfg.layers, batch)
 
     def dataset(self, epoch: int, skip: int):
         tf = self.tf
@@ -110,7 +124,7 @@ class Trainer:
         return ckpt_io.Checkpoint(
             weights=[np.asarray(w) for w in self.model.get_weights()],
             optimizer=[np.asarray(v.numpy()) for v in self.optimizer.variables],
-            meta=dict(self.meta))
+            meta=dict(self.meta), carry=list(self.carry))
 
     def restore(self, ck: ckpt_io.Checkpoint, with_optimizer: bool) -> None:
         check_weights(self.model, ck.weights)
@@ -121,6 +135,7 @@ class Trainer:
                 raise UserError("checkpoint optimizer state does not match this model")
             for var, value in zip(variables, ck.optimizer):
                 var.assign(value)
+            self.carry = list(ck.carry)
 
     def save(self, name: str) -> None:
         ckpt_io.save(os.path.join(self.out_dir, name), self.snapshot())
@@ -137,7 +152,10 @@ class Trainer:
                                 stream=open(os.devnull, "w") if quiet else None)
             progress.done = meta["step_in_epoch"]
             for x, y in self.dataset(epoch, meta["step_in_epoch"]):
-                loss = float(self._train_step(x, y))
+                loss, states = self._train_step(x, y, self._states_for(int(x.shape[0])))
+                loss = float(loss)
+                if cfg.stateful:
+                    self.carry = [s.numpy() for s in states]
                 meta["step"] += 1
                 meta["step_in_epoch"] += 1
                 meta["loss_sum"] += loss

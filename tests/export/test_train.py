@@ -36,6 +36,45 @@ def test_batches_depend_only_on_seed_and_epoch(tiny_cfg):
     assert not np.array_equal(a, epoch_batches(5000, tiny_cfg, 2))
 
 
+def test_stateful_batches_continue_each_row_where_the_last_batch_stopped(tiny_cfg):
+    cfg = TrainConfig(**{**tiny_cfg.to_dict(), "stateful": True})
+    starts = epoch_batches(5000, cfg, 1)
+    assert np.array_equal(starts, epoch_batches(5000, cfg, 1))
+    assert starts.shape[1] == cfg.batch_size
+    assert (np.diff(starts, axis=0) == cfg.seq_len).all()  # row b: consecutive windows
+    assert starts.max() + cfg.seq_len + 1 <= 5000          # every window fits in the text
+    # rows are disjoint slices covering most of the text
+    assert starts[0, 1] - starts[0, 0] >= starts.shape[0] * cfg.seq_len
+    assert starts.size * cfg.seq_len > 0.8 * 5000
+
+
+def test_stateful_training_carries_state_and_resumes_exactly(corpus_file, tiny_cfg, tmp_path,
+                                                             monkeypatch):
+    from export.model import zero_states
+    from export.train import Trainer
+
+    cfg = TrainConfig(**{**tiny_cfg.to_dict(), "stateful": True, "batch_size": 4})
+    straight = train([corpus_file], str(tmp_path / "a"), cfg, quiet=True)
+    a = ckpt_io.load(os.path.join(straight.out_dir, ckpt_io.CHECKPOINT))
+    assert len(a.carry) == 2 and a.carry[0].shape == (4, 24) and np.abs(a.carry[0]).max() > 0
+    with monkeypatch.context() as m:  # the same batches, every one from the zero state
+        m.setattr(Trainer, "_states_for", lambda self, batch: zero_states(self.cfg.layers, batch))
+        forgetful = train([corpus_file], str(tmp_path / "f"), TrainConfig(**cfg.to_dict()),
+                          quiet=True)
+    f = ckpt_io.load(os.path.join(forgetful.out_dir, ckpt_io.CHECKPOINT))
+    assert max(float(np.abs(wa - wf).max()) for wa, wf in zip(a.weights, f.weights)) > 1e-3
+    steps_per_epoch = straight.steps // cfg.epochs
+    cut = str(tmp_path / "b")
+    train([corpus_file], cut, TrainConfig(**cfg.to_dict()), quiet=True,
+          stop_after_steps=steps_per_epoch // 2)
+    mid = ckpt_io.load(os.path.join(cut, ckpt_io.CHECKPOINT))
+    assert len(mid.carry) == 2  # the state the next batch continues from is saved
+    train([], cut, cfg, resume=True, quiet=True)
+    b = ckpt_io.load(os.path.join(cut, ckpt_io.CHECKPOINT))
+    for wa, wb in zip(a.weights + a.optimizer, b.weights + b.optimizer):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+
+
 def test_resume_after_interruption_matches_an_uninterrupted_run(corpus_file, tiny_cfg, tmp_path):
     straight = train([corpus_file], str(tmp_path / "a"), tiny_cfg, quiet=True)
     steps_per_epoch = straight.steps // tiny_cfg.epochs
