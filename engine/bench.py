@@ -18,49 +18,50 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1e3
 
 
-def bench_step(model: Model, batch: int, steps: int, warmup: int = 20) -> float:
-    """Median seconds per generated character step (sampling included) at a given batch."""
+class _Timer:
+    """Collects per-call seconds of one measured action, after `warmup` untimed calls."""
+
+    def __init__(self, action, warmup: int) -> None:
+        self.action = action
+        self.samples: list[float] = []
+        for _ in range(warmup):
+            action()
+
+    def time(self, calls: int) -> list[float]:
+        """Time `calls` calls; returns this block's samples."""
+        block = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            self.action()
+            block.append(time.perf_counter() - t0)
+        self.samples.extend(block)
+        return block
+
+
+def _step_generator(model: Model, batch: int) -> Generator:
     gen = Generator(model, [GeneratorParams(temperature=0.8, rng_seed=i) for i in range(batch)])
     gen.prime("the food was")
-    times = []
-    for i in range(warmup + steps):
-        t0 = time.perf_counter()
-        gen.generate_next()
-        if i >= warmup:
-            times.append(time.perf_counter() - t0)
-    return _median_ms(times)
+    return gen
 
 
-def bench_first_char(model: Model, seed: str, repeats: int) -> float:
-    """Prime a seed in one call and produce the first character: what a user waits for."""
-    gen = Generator(model, GeneratorParams(temperature=0.8, rng_seed=0))
-    times = []
-    for _ in range(repeats + 2):
-        t0 = time.perf_counter()
-        gen.prime(seed)
-        gen.generate_next()
-        times.append(time.perf_counter() - t0)
-    return _median_ms(times[2:])
-
-
-def bench_window(model: Model, seed_ids: list[int], chars: int) -> float:
+class _Window:
     """The classic notebook's method: every character re-runs the last 256 characters from a
     zero state (same ONNX session, so the ratio isolates the algorithm)."""
-    runner = model.runner
-    window = list(seed_ids[-WINDOW:])
-    rng = np.random.default_rng(0)
-    params = GeneratorParams(temperature=0.8)
-    from engine.sampling import choose
 
-    times = []
-    for i in range(chars + 1):
-        t0 = time.perf_counter()
-        logits, _ = runner.run(np.asarray(window, np.int64)[None, :], runner.zero_state(1))
-        nxt = choose(logits[0, -1], params, rng)
-        window = window[1:] + [nxt]
-        if i:
-            times.append(time.perf_counter() - t0)
-    return _median_ms(times)
+    def __init__(self, model: Model, seed_ids: list[int]) -> None:
+        from engine.sampling import choose
+
+        self._choose = choose
+        self.runner = model.runner
+        self.window = list(seed_ids[-WINDOW:])
+        self.rng = np.random.default_rng(0)
+        self.params = GeneratorParams(temperature=0.8)
+
+    def next_char(self) -> None:
+        logits, _ = self.runner.run(np.asarray(self.window, np.int64)[None, :],
+                                    self.runner.zero_state(1))
+        nxt = self._choose(logits[0, -1], self.params, self.rng)
+        self.window = self.window[1:] + [nxt]
 
 
 def seed_text(model: Model, length: int = WINDOW) -> str:
@@ -79,36 +80,68 @@ def peak_memory_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def run_bench(model: Model, *, steps: int = 500, window_chars: int = 30, repeats: int = 15) -> dict:
+def run_bench(model: Model, *, steps: int = 500, window_chars: int = 30, repeats: int = 15,
+              rounds: int = 5) -> dict:
+    """Interleave the measurements in `rounds` rounds (a block of batch-1 steps, batch-4 steps,
+    a first character, window characters, then again), so a shared machine's speed drifting
+    during the run affects every figure alike; the ratios are medians of per-round ratios."""
     seed = seed_text(model)
     ids, _ = model.encode(seed)
-    b1 = bench_step(model, 1, steps)
-    b4 = bench_step(model, 4, steps)
-    first = bench_first_char(model, seed, repeats)
-    window = bench_window(model, ids, window_chars)
+    gen1, gen4 = _step_generator(model, 1), _step_generator(model, 4)
+    first_gen = Generator(model, GeneratorParams(temperature=0.8, rng_seed=0))
+    window = _Window(model, ids)
+
+    def first_char() -> None:
+        first_gen.prime(seed)
+        first_gen.generate_next()
+
+    timers = {"b1": _Timer(gen1.generate_next, 20), "b4": _Timer(gen4.generate_next, 20),
+              "first": _Timer(first_char, 2), "window": _Timer(window.next_char, 1)}
+    per_round: dict[str, list[float]] = {"b4_over_b1": [], "speedup": []}
+    for r in range(rounds):
+        this = {
+            "b1": timers["b1"].time(_share(steps, rounds, r)),
+            "b4": timers["b4"].time(_share(steps, rounds, r)),
+            "first": timers["first"].time(_share(repeats, rounds, r)),
+            "window": timers["window"].time(_share(window_chars, rounds, r)),
+        }
+        if this["b1"] and this["b4"] and this["window"]:
+            b1_r = statistics.median(this["b1"])
+            per_round["b4_over_b1"].append(statistics.median(this["b4"]) / b1_r)
+            per_round["speedup"].append(statistics.median(this["window"]) / b1_r)
+    b1, b4, first, win = (_median_ms(timers[k].samples) for k in ("b1", "b4", "first", "window"))
+    ratio_b4 = statistics.median(per_round["b4_over_b1"]) if per_round["b4_over_b1"] else b4 / b1
+    speedup = statistics.median(per_round["speedup"]) if per_round["speedup"] else win / b1
     return {
         "model": model.info.name,
         "layers": model.info.layers,
         "provider": model.provider,
+        "rounds": rounds,
         "step_ms_batch1": round(b1, 4),
         "step_ms_batch4": round(b4, 4),
-        "batch4_over_batch1": round(b4 / b1, 3),
+        "batch4_over_batch1": round(ratio_b4, 3),
         "chars_per_s_batch1": round(1e3 / b1, 1),
         "chars_per_s_batch4": round(4e3 / b4, 1),
         "first_char_ms_after_256_seed": round(first, 3),
-        "window_method_ms_per_char": round(window, 3),
-        "speedup_vs_window": round(window / b1, 1),
+        "window_method_ms_per_char": round(win, 3),
+        "speedup_vs_window": round(speedup, 1),
         # Inside one 256-character call ONNX Runtime batches each layer's input projection over
         # time, so a character there costs less than a one-character call: the speed-up over
         # the window method cannot exceed 256 x (this / step_ms_batch1).
-        "in_call_ms_per_char": round(window / WINDOW, 4),
+        "in_call_ms_per_char": round(win / WINDOW, 4),
         "peak_memory_mb": round(peak_memory_mb(), 1),
     }
 
 
+def _share(total: int, rounds: int, r: int) -> int:
+    """Round r's part of `total`, spread so the parts add up exactly."""
+    return total * (r + 1) // rounds - total * r // rounds
+
+
 def render(result: dict) -> str:
     return "\n".join([
-        f"model {result['model']} {result['layers']} on {result['provider']}",
+        f"model {result['model']} {result['layers']} on {result['provider']} "
+        f"({result['rounds']} interleaved rounds; ratios are medians of per-round ratios)",
         f"  stateful step, batch 1:   {result['step_ms_batch1']:.3f} ms/char  "
         f"({result['chars_per_s_batch1']:,.0f} chars/s)",
         f"  stateful step, batch 4:   {result['step_ms_batch4']:.3f} ms/step "

@@ -15,12 +15,28 @@ from export.corpus import read_text
 
 _ATTACH_LEFT = re.compile(r" (n't|'s|'re|'ve|'m|'ll|'d|[.,!?:;)%])")
 _ATTACH_RIGHT = re.compile(r"([($#]) ")
-_NUMBERS = ["2", "3", "4", "5", "10", "15", "20", "30", "1", "6", "8", "12", "25", "45"]
+# `_num_` stands for any number; natural reviews mostly have small counts, prices and times, so
+# draw from that mix (a short fixed list taught the model confident, wrong digits).
+_SMALL = [str(n) for n in range(1, 13)]
+_ROUND = ["15", "20", "25", "30", "40", "45", "50", "60", "90", "100"]
+
+
+def _number(rng: np.random.Generator) -> str:
+    kind = rng.random()
+    if kind < 0.55:
+        return _SMALL[int(rng.integers(len(_SMALL)))]
+    if kind < 0.75:
+        return _ROUND[int(rng.integers(len(_ROUND)))]
+    if kind < 0.88:
+        return str(int(rng.integers(13, 100)))
+    if kind < 0.95:
+        return f"{int(rng.integers(1, 30))}.{int(rng.integers(0, 100)):02d}"
+    return f"{int(rng.integers(1, 13))}:{int(rng.choice([0, 15, 30, 45])):02d}"
 
 
 def detokenise(line: str, rng: np.random.Generator) -> str:
     s = line.strip().replace("``", '"').replace("''", '"').replace(" ` ", " '")
-    s = re.sub(r"_num_", lambda _m: _NUMBERS[int(rng.integers(len(_NUMBERS)))], s)
+    s = re.sub(r"_num_", lambda _m: _number(rng), s)
     s = _ATTACH_LEFT.sub(r"\1", s)
     s = _ATTACH_RIGHT.sub(r"\1", s)
     s = re.sub(r'" (.*?) "', r'"\1"', s)

@@ -56,6 +56,15 @@ def test_bench_prints_figures(tiny_model_path, capsys):
     assert result["provider"] == "CPUExecutionProvider"
     assert result["in_call_ms_per_char"] == pytest.approx(
         result["window_method_ms_per_char"] / 256, abs=1e-4)
+    assert result["rounds"] == 5
+
+
+def test_bench_rounds_share_the_work_exactly():
+    from engine.bench import _share
+
+    for total in (0, 1, 7, 30, 500):
+        parts = [_share(total, 5, r) for r in range(5)]
+        assert sum(parts) == total and max(parts) - min(parts) <= 1
 
 
 @pytest.mark.parametrize("args, message", [
