@@ -44,6 +44,11 @@ def _step_generator(model: Model, batch: int) -> Generator:
     return gen
 
 
+def bench_step(model: Model, batch: int, steps: int, warmup: int = 20) -> float:
+    """Median milliseconds per generated character step (sampling included) at a given batch."""
+    return _median_ms(_Timer(_step_generator(model, batch).generate_next, warmup).time(steps))
+
+
 class _Window:
     """The classic notebook's method: every character re-runs the last 256 characters from a
     zero state (same ONNX session, so the ratio isolates the algorithm)."""
