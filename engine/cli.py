@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("files", nargs="+")
     e.add_argument("--tail", type=float, default=1.0, help="score only the last fraction of each "
                    "file (0.1 = the project's held-out split)")
+    e.add_argument("--drop-tail", type=float, default=0.0, help="first drop this last fraction of "
+                   "each file (with --tail 0.1 --drop-tail 0.1: the validation split of a run "
+                   "trained with --exclude-tail 0.1)")
+    e.add_argument("--fit-logit-scale", action="store_true", help="also find the logit scale "
+                   "(1/temperature) that minimises bits/char on this text, for `charstream "
+                   "export --logit-scale`; fit it on validation text, not on the test split")
     e.add_argument("--json", action="store_true")
     e.add_argument("--device", choices=DEVICES, default="cpu")
     e.set_defaults(handler=_eval)
@@ -124,10 +130,11 @@ def _eval(args: argparse.Namespace) -> int:
     import os
 
     from engine.errors import EngineError
-    from engine.evaluate import combine, evaluate_text, tail
+    from engine.evaluate import combine, drop_tail, evaluate_text, fit_logit_scale, tail
 
     model = _load(args.model, args.device)
     results = []
+    texts = []
     for path in args.files:
         try:
             with open(path, encoding="utf-8") as fh:
@@ -136,17 +143,25 @@ def _eval(args: argparse.Namespace) -> int:
             raise EngineError(f"text file not found: {path}") from None
         except UnicodeDecodeError:
             raise EngineError(f"{path} is not UTF-8 text") from None
-        results.append(evaluate_text(model, tail(text, args.tail), os.path.basename(path)))
+        texts.append(tail(drop_tail(text, args.drop_tail), args.tail))
+        results.append(evaluate_text(model, texts[-1], os.path.basename(path)))
     total = combine(results)
+    fit = fit_logit_scale(model, texts) if args.fit_logit_scale else None
     if args.json:
-        print(json.dumps({"model": model.info.name, "tail": args.tail,
-                          "files": [r.to_dict() for r in results], "total": total.to_dict()},
-                         indent=2))
+        out = {"model": model.info.name, "tail": args.tail, "drop_tail": args.drop_tail,
+               "files": [r.to_dict() for r in results], "total": total.to_dict()}
+        if fit:
+            out["logit_scale"] = {"scale": fit.scale, "bits_per_char": round(fit.bpc_after, 4)}
+        print(json.dumps(out, indent=2))
         return 0
     for r in results + ([total] if len(results) > 1 else []):
         skipped = sum(r.skipped.values())
         extra = f", {skipped} out-of-vocabulary chars skipped" if skipped else ""
         print(f"{r.name}: {r.bpc:.4f} bits/char over {r.chars:,} chars{extra}")
+    if fit:
+        print(f"best logit scale {fit.scale:.4f}: {fit.bpc_after:.4f} bits/char "
+              f"(from {fit.bpc_before:.4f}); fold it in with `charstream export RUN -o M.onnx "
+              f"--logit-scale {fit.scale:.4f}`")
     return 0
 
 
@@ -165,7 +180,7 @@ def _info(args: argparse.Namespace) -> int:
     print(f"layers:      LSTM {s['layers']}, embedding {s['embedding_dim'] or 'one-hot'}")
     print(f"vocabulary:  {s['vocab_size']} chars {s['vocab']!r}")
     print(f"lowercase:   {s['lowercase']}")
-    for key in ("best_val_bpc", "chars_trained", "epochs", "steps", "source"):
+    for key in ("best_val_bpc", "chars_trained", "epochs", "steps", "source", "logit_scale"):
         if t.get(key) is not None:
             print(f"{key + ':':<12} {t[key]}")
     for c in t.get("corpora", []):

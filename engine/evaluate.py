@@ -32,21 +32,68 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
 
 
-def evaluate_text(model: Model, text: str, name: str = "text", chunk: int = 1024) -> EvalResult:
-    """Score text in chunks, carrying the LSTM state across chunks (exactly like one long call)."""
+def _chunks(model: Model, text: str, name: str, chunk: int):
+    """(logits, targets) per chunk of `text`, the LSTM state carried across chunks (exactly like
+    one long call), and the encoding report."""
     ids, report = model.encode(text)
     if len(ids) < 2:
         raise EngineError(f"{name}: need at least two in-vocabulary characters to score")
     arr = np.asarray(ids, np.int64)
-    state = model.runner.zero_state(1)
-    bits = 0.0
-    for start in range(0, len(arr) - 1, chunk):
-        x = arr[start:min(start + chunk, len(arr) - 1)]
-        y = arr[start + 1:start + 1 + len(x)]
-        logits, state = model.runner.run(x[None, :], state)
-        lp = log_softmax(logits[0])
-        bits -= float(lp[np.arange(len(y)), y].sum()) / math.log(2)
-    return EvalResult(name, len(arr) - 1, bits, report.skipped)
+
+    def run():
+        state = model.runner.zero_state(1)
+        for start in range(0, len(arr) - 1, chunk):
+            x = arr[start:min(start + chunk, len(arr) - 1)]
+            logits, state = model.runner.run(x[None, :], state)
+            yield logits[0], arr[start + 1:start + 1 + len(x)]
+
+    return run(), len(arr) - 1, report
+
+
+def _bits(logits: np.ndarray, targets: np.ndarray, scale: float = 1.0) -> float:
+    lp = log_softmax(logits * scale)
+    return -float(lp[np.arange(len(targets)), targets].sum()) / math.log(2)
+
+
+def evaluate_text(model: Model, text: str, name: str = "text", chunk: int = 1024) -> EvalResult:
+    """Score text in chunks, carrying the LSTM state across chunks (exactly like one long call)."""
+    chunks, n, report = _chunks(model, text, name, chunk)
+    return EvalResult(name, n, sum(_bits(lg, y) for lg, y in chunks), report.skipped)
+
+
+@dataclass
+class ScaleFit:
+    scale: float        # multiply the logits by this (1 / temperature)
+    bpc_before: float
+    bpc_after: float
+
+
+def fit_logit_scale(model: Model, texts: list[str], chunk: int = 1024) -> ScaleFit:
+    """The logit scale that minimises bits/char on `texts` (temperature scaling, the standard
+    calibration of an over-confident model). Fit it on validation text, never on the test split;
+    `charstream export --logit-scale` folds it into the output layer."""
+    parts = []
+    for i, text in enumerate(texts):
+        chunks, _n, _report = _chunks(model, text, f"text {i + 1}", chunk)
+        parts.extend(chunks)
+    chars = sum(len(y) for _lg, y in parts)
+
+    def bpc(scale: float) -> float:
+        return sum(_bits(lg, y, scale) for lg, y in parts) / chars
+
+    # bits/char is convex in the scale: a coarse grid, then a golden-section refinement
+    grid = np.linspace(0.25, 2.0, 36)
+    best = float(grid[int(np.argmin([bpc(s) for s in grid]))])
+    lo, hi = best - 0.05, best + 0.05
+    g = (math.sqrt(5) - 1) / 2
+    for _ in range(25):
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if bpc(a) < bpc(b):
+            hi = b
+        else:
+            lo = a
+    scale = round((lo + hi) / 2, 4)
+    return ScaleFit(scale, bpc(1.0), bpc(scale))
 
 
 def combine(results: list[EvalResult]) -> EvalResult:
@@ -55,6 +102,13 @@ def combine(results: list[EvalResult]) -> EvalResult:
         for ch, n in r.skipped.items():
             skipped[ch] = skipped.get(ch, 0) + n
     return EvalResult("total", sum(r.chars for r in results), sum(r.bits for r in results), skipped)
+
+
+def drop_tail(text: str, fraction: float) -> str:
+    """The text without its last `fraction`: what `charstream train --exclude-tail` trains on."""
+    if not 0 <= fraction < 1:
+        raise EngineError("--drop-tail must be in [0, 1)")
+    return text[: len(text) - int(len(text) * fraction)]
 
 
 def tail(text: str, fraction: float) -> str:

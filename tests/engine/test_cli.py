@@ -40,6 +40,18 @@ def test_eval_reports_bits_and_skipped(tiny_model_path, tmp_path, capsys):
     assert 0 < data["total"]["bits_per_char"] < 20
 
 
+def test_eval_fits_a_logit_scale_on_the_validation_split(tiny_model_path, tmp_path, capsys):
+    text = tmp_path / "t.txt"
+    text.write_text("the pizza was great and the crust too. " * 40, encoding="utf-8")
+    assert main(["eval", tiny_model_path, str(text), "--drop-tail", "0.1", "--tail", "0.1",
+                 "--fit-logit-scale", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["drop_tail"] == 0.1 and data["files"][0]["chars"] == 140 - 1
+    assert data["logit_scale"]["bits_per_char"] <= data["total"]["bits_per_char"] + 1e-9
+    assert main(["eval", tiny_model_path, str(text), "--fit-logit-scale"]) == 0
+    assert "best logit scale" in capsys.readouterr().out
+
+
 def test_info_prints_metadata(tiny_model_path, capsys):
     assert main(["info", tiny_model_path, "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
