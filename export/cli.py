@@ -66,6 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--force", action="store_true", help="overwrite an existing output file")
     e.add_argument("--name", help="model name stored in the metadata (default: file name)")
     e.add_argument("--opset", type=int, default=17)
+    e.add_argument("--logit-scale", type=float, default=1.0,
+                   help="multiply the output layer by this calibration factor (1/temperature), "
+                   "as found on validation text by `charstream eval --fit-logit-scale`")
     e.set_defaults(handler=_export)
 
     k = sub.add_parser(
@@ -119,7 +122,8 @@ def _train(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from export.onnx_export import export_run
 
-    report = export_run(args.run, args.output, force=args.force, name=args.name, opset=args.opset)
+    report = export_run(args.run, args.output, force=args.force, name=args.name, opset=args.opset,
+                        logit_scale=args.logit_scale)
     print(report.render())
     return 0
 

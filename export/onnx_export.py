@@ -188,6 +188,8 @@ def training_facts(meta: dict) -> dict:
         facts["pretrained"] = meta["base"]
     if "source" in meta:
         facts["source"] = meta["source"]
+    if "logit_scale" in meta:
+        facts["logit_scale"] = meta["logit_scale"]
     return facts
 
 
@@ -218,10 +220,24 @@ def export_model(model, cfg: TrainConfig, vocab: list[str], meta: dict, output: 
     return report
 
 
+def scale_logits(model, scale: float) -> None:
+    """Multiply the output layer by `scale` (1/temperature, fitted on validation text with
+    `charstream eval --fit-logit-scale`): calibrates an over-confident model at no cost per step."""
+    dense = model.get_layer("logits")
+    dense.kernel.assign(dense.kernel.numpy() * scale)
+    dense.bias.assign(dense.bias.numpy() * scale)
+
+
 def export_run(run: str, output: str, *, force: bool = False, name: str | None = None,
-               opset: int = 17) -> ParityReport:
+               opset: int = 17, logit_scale: float = 1.0) -> ParityReport:
+    if not 0 < logit_scale < 100:
+        raise UserError(f"--logit-scale must be positive (got {logit_scale})")
     check_output_path(output, force)
     ck = ckpt_io.load(ckpt_io.resolve(run))
     import_tensorflow()  # only now: bad paths above fail fast, without TensorFlow's start-up
     model, cfg = keras_from_checkpoint(ck)
-    return export_model(model, cfg, ck.meta["vocab"], ck.meta, output, name=name, opset=opset)
+    meta = ck.meta
+    if logit_scale != 1.0:
+        scale_logits(model, logit_scale)
+        meta = {**meta, "logit_scale": logit_scale}
+    return export_model(model, cfg, meta["vocab"], meta, output, name=name, opset=opset)

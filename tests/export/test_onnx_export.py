@@ -75,3 +75,22 @@ def test_checkpoint_from_another_architecture_is_refused(trained_run, tmp_path):
     ckpt_io.save(bad, ck)
     with pytest.raises(UserError, match="another architecture"):
         onnx_export.export_run(bad, str(tmp_path / "m.onnx"))
+
+
+def test_logit_scale_is_folded_into_the_output_layer(trained_run, tmp_path):
+    plain, scaled = str(tmp_path / "plain.onnx"), str(tmp_path / "scaled.onnx")
+    onnx_export.export_run(trained_run, plain)
+    report = onnx_export.export_run(trained_run, scaled, logit_scale=0.5)
+    assert report.ok  # parity is checked against the scaled Keras model
+    ids = np.array([[3, 5, 7, 2, 4]], np.int64)
+    a, b = load_model(plain, "cpu"), load_model(scaled, "cpu")
+    la, _ = a.runner.run(ids, a.runner.zero_state(1))
+    lb, _ = b.runner.run(ids, b.runner.zero_state(1))
+    np.testing.assert_allclose(lb, 0.5 * la, rtol=1e-5, atol=1e-6)
+    assert read_model_info(scaled).training["logit_scale"] == 0.5
+    assert "logit_scale" not in read_model_info(plain).training
+
+
+def test_non_positive_logit_scale_is_refused(trained_run, tmp_path):
+    with pytest.raises(UserError, match="logit-scale"):
+        onnx_export.export_run(trained_run, str(tmp_path / "m.onnx"), logit_scale=0.0)
