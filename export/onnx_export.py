@@ -231,7 +231,7 @@ def scale_logits(model, scale: float) -> None:
 def export_run(run: str, output: str, *, force: bool = False, name: str | None = None,
                opset: int = 17, logit_scale: float = 1.0) -> ParityReport:
     if not 0 < logit_scale < 100:
-        raise UserError(f"--logit-scale must be positive (got {logit_scale})")
+        raise UserError(f"--logit-scale must be in (0, 100) (got {logit_scale})")
     check_output_path(output, force)
     ck = ckpt_io.load(ckpt_io.resolve(run))
     import_tensorflow()  # only now: bad paths above fail fast, without TensorFlow's start-up
