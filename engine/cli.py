@@ -134,7 +134,7 @@ def _eval(args: argparse.Namespace) -> int:
 
     model = _load(args.model, args.device)
     results = []
-    texts = []
+    parts: list | None = [] if args.fit_logit_scale else None  # logits kept only to fit a scale
     for path in args.files:
         try:
             with open(path, encoding="utf-8") as fh:
@@ -143,10 +143,10 @@ def _eval(args: argparse.Namespace) -> int:
             raise EngineError(f"text file not found: {path}") from None
         except UnicodeDecodeError:
             raise EngineError(f"{path} is not UTF-8 text") from None
-        texts.append(tail(drop_tail(text, args.drop_tail), args.tail))
-        results.append(evaluate_text(model, texts[-1], os.path.basename(path)))
+        results.append(evaluate_text(model, tail(drop_tail(text, args.drop_tail), args.tail),
+                                     os.path.basename(path), keep=parts))
     total = combine(results)
-    fit = fit_logit_scale(model, texts) if args.fit_logit_scale else None
+    fit = fit_logit_scale(parts) if parts is not None else None
     if args.json:
         out = {"model": model.info.name, "tail": args.tail, "drop_tail": args.drop_tail,
                "files": [r.to_dict() for r in results], "total": total.to_dict()}

@@ -55,10 +55,17 @@ def _bits(logits: np.ndarray, targets: np.ndarray, scale: float = 1.0) -> float:
     return -float(lp[np.arange(len(targets)), targets].sum()) / math.log(2)
 
 
-def evaluate_text(model: Model, text: str, name: str = "text", chunk: int = 1024) -> EvalResult:
-    """Score text in chunks, carrying the LSTM state across chunks (exactly like one long call)."""
+def evaluate_text(model: Model, text: str, name: str = "text", chunk: int = 1024,
+                  keep: list | None = None) -> EvalResult:
+    """Score text in chunks, carrying the LSTM state across chunks (exactly like one long call).
+    `keep` collects each chunk's (logits, targets), for `fit_logit_scale` without a second run."""
     chunks, n, report = _chunks(model, text, name, chunk)
-    return EvalResult(name, n, sum(_bits(lg, y) for lg, y in chunks), report.skipped)
+    bits = 0.0
+    for lg, y in chunks:
+        bits += _bits(lg, y)
+        if keep is not None:
+            keep.append((lg, y))
+    return EvalResult(name, n, bits, report.skipped)
 
 
 @dataclass
@@ -68,14 +75,11 @@ class ScaleFit:
     bpc_after: float
 
 
-def fit_logit_scale(model: Model, texts: list[str], chunk: int = 1024) -> ScaleFit:
-    """The logit scale that minimises bits/char on `texts` (temperature scaling, the standard
-    calibration of an over-confident model). Fit it on validation text, never on the test split;
-    `charstream export --logit-scale` folds it into the output layer."""
-    parts = []
-    for i, text in enumerate(texts):
-        chunks, _n, _report = _chunks(model, text, f"text {i + 1}", chunk)
-        parts.extend(chunks)
+def fit_logit_scale(parts: list[tuple[np.ndarray, np.ndarray]]) -> ScaleFit:
+    """The logit scale that minimises bits/char on scored text (the (logits, targets) chunks
+    `evaluate_text(..., keep=parts)` collected): temperature scaling, the standard calibration of
+    an over-confident model. Fit it on validation text, never on the test split; `charstream
+    export --logit-scale` folds it into the output layer."""
     chars = sum(len(y) for _lg, y in parts)
 
     def bpc(scale: float) -> float:
